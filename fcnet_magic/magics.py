@@ -135,7 +135,7 @@ class FCNetMagics(Magics):
 
             In [1]: %fcnet_compare --layers 100-20-5-1 --lr 0.1 --repeat 3
 
-            In [2]: %fcnet_compare -o sweep --layers 100-20-5-1 100-200-50-20-5-1 --lr 0.1 1
+            In [2]: %fcnet_compare -o sweep --layers 20-5-1 200-50-20-5-1 --lr 0.1 1
         """
         args = parse_argstring(self.fcnet_compare, line)
         defaults = self._defaults().replace(engines="both")
