@@ -55,7 +55,10 @@ def setting_arguments(magic: Callable) -> Callable:
 
 
 def common_arguments(magic: Callable) -> Callable:
-    """Options shared by both magics: where the result goes, and quiet mode."""
+    """Options shared by both magics: where the result goes, quiet mode, controls."""
+    magic = argument(
+        "--ui", action="store_true", help="show controls to change settings and rerun"
+    )(magic)
     magic = argument("-q", "--quiet", action="store_true", help="show nothing")(magic)
     return argument(
         "-o",
@@ -97,7 +100,9 @@ class FCNetMagics(Magics):
         line, with ``#`` comments; line options set the same settings and win
         over the body. Progress and the cost curve update while training; a
         cost figure and a summary follow. Ctrl-C (Kernel > Interrupt) stops
-        between iterations and keeps the partial result.
+        between iterations and keeps the partial result. With ``--ui`` the
+        settings show as controls instead, and each click on Train runs them
+        (``-o`` then holds the list of runs).
 
         Examples
         --------
@@ -113,6 +118,9 @@ class FCNetMagics(Magics):
         """
         args = parse_argstring(self.fcnet_train, line)
         settings = parse_single(cell, vars(args), defaults=self._defaults())
+        if args.ui:
+            self._show_ui(settings, args)
+            return
         runs = self._train(settings, args)
         if len(runs) == 1:
             self._store(args.output, runs[0])
@@ -140,6 +148,14 @@ class FCNetMagics(Magics):
         args = parse_argstring(self.fcnet_compare, line)
         defaults = self._defaults().replace(engines="both")
         grid = parse_sweep(cell or "", vars(args), defaults=defaults)
+        if args.ui:
+            if len(grid) > 1:
+                raise UsageError(
+                    f"--ui takes one configuration; got a sweep of {len(grid)}. "
+                    "Give one value per setting and change it with the controls."
+                )
+            self._show_ui(grid[0], args, compare=True)
+            return
         result = ComparisonResult()
         self._store(args.output, result)
         comparison.run_grid(
@@ -201,6 +217,22 @@ class FCNetMagics(Magics):
         if live is not None:
             live.finish(run.stopped)
         return run
+
+    def _show_ui(self, settings: Settings, args, compare: bool = False) -> None:
+        """Show controls that train ``settings`` when the user clicks Train."""
+        if args.quiet:
+            raise UsageError("--ui shows controls and -q hides everything; drop one.")
+        from .ui import TrainingUI
+
+        ui = TrainingUI(
+            settings,
+            namespace=self.shell.user_ns,
+            compare=compare,
+            live_plot=self.live_plot,
+            refresh_seconds=self.refresh_seconds,
+        )
+        self._store(args.output, ui.results)
+        display(ui)
 
     def _store(self, name: str | None, value: object) -> None:
         """Put ``value`` in the user namespace under ``name``, when one was given."""
