@@ -27,8 +27,9 @@ formulas enters once, at the output layer, instead of once per layer.
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,11 +67,14 @@ def initialize_parameters(
 
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
-    """Logistic function without overflow.
+    """Logistic function, ``1 / (1 + exp(-Z))``, with no warnings at the extremes.
 
-    ``1 / (1 + exp(-z)) == (1 + tanh(z / 2)) / 2``, and ``tanh`` never overflows.
+    Below about ``Z = -709`` (-88 in float32) ``exp(-Z)`` overflows to ``inf``
+    and ``1 / (1 + inf)`` is the right limit, 0; for large positive ``Z`` it
+    underflows to 0, giving 1. Both are expected, so their warnings are silenced.
     """
-    return 0.5 + 0.5 * np.tanh(0.5 * Z)
+    with np.errstate(over="ignore", under="ignore"):
+        return 1 / (1 + np.exp(-Z))
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
@@ -129,7 +133,11 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
     """
     eps = np.finfo(AL.dtype).eps
     AL = np.clip(AL, eps, 1 - eps)
-    return float(-np.mean(Y * np.log(AL) + (1 - Y) * np.log1p(-AL)))
+    m = Y.shape[1]
+
+    # A row of shape (1, m) times a column of shape (m, 1) sums over the examples.
+    cost = -(Y @ np.log(AL).T + (1 - Y) @ np.log(1 - AL).T) / m
+    return cost.item()
 
 
 def linear_backward(
@@ -148,12 +156,22 @@ def linear_backward(
 
 
 def linear_activation_backward(
-    dA: np.ndarray, cache: Cache, activation: str, need_dA_prev: bool = True
+    dA: np.ndarray,
+    cache: Cache,
+    activation: str,
+    need_dA_prev: bool = True,
+    *,
+    overwrite_dA: bool = False,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """Backward through ``activation`` then the linear step of one layer."""
+    """Backward through ``activation`` then the linear step of one layer.
+
+    With ``overwrite_dA`` a ReLU layer computes ``dZ`` in the memory of ``dA``,
+    saving a large array per layer; pass it only for a ``dA`` nobody reads again.
+    """
     linear_cache, Z = cache
     if activation == "relu":
-        dZ = np.where(Z > 0, dA, 0)
+        # Multiplying by the 0/1 mask is much faster than np.where(Z > 0, dA, 0).
+        dZ = np.multiply(dA, Z > 0, out=dA if overwrite_dA else None)
     elif activation == "sigmoid":
         s = sigmoid(Z)
         dZ = dA * s * (1 - s)
@@ -176,9 +194,10 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches: list[Cache]) -> Parame
     linear_cache, _ = caches[L - 1]
     dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(dZ, linear_cache, L > 1)
 
+    # Each dA below is a fresh array that only the next step reads.
     for l in range(L - 1, 0, -1):
         dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
-            dA, caches[l - 1], "relu", need_dA_prev=l > 1
+            dA, caches[l - 1], "relu", need_dA_prev=l > 1, overwrite_dA=True
         )
     return grads
 
@@ -186,15 +205,22 @@ def model_backward(AL: np.ndarray, Y: np.ndarray, caches: list[Cache]) -> Parame
 def update_parameters(
     parameters: Parameters, grads: Mapping[str, np.ndarray], learning_rate: float
 ) -> Parameters:
-    """One gradient-descent step, in place; returns ``parameters``."""
-    for name, value in parameters.items():
-        value -= learning_rate * grads[f"d{name}"]
-    return parameters
+    """One gradient-descent step; returns new parameters, leaving the old ones.
+
+    Keeping the old parameters lets training check the step before taking it.
+    """
+    return {
+        name: value - learning_rate * grads[f"d{name}"]
+        for name, value in parameters.items()
+    }
 
 
 def predict(X: np.ndarray, parameters: Mapping[str, np.ndarray]) -> np.ndarray:
     """Predicted labels (0 or 1) of shape (1, m), thresholding ``AL`` at 0.5."""
-    AL, _ = model_forward(X, parameters)
+    # Parameters kept from a diverging run may overflow here; inf still
+    # thresholds to a label, so the warning would only be noise.
+    with np.errstate(over="ignore", invalid="ignore"):
+        AL, _ = model_forward(X, parameters)
     return (AL > 0.5).astype(np.int8)
 
 
@@ -235,7 +261,7 @@ class Training:
 
     @property
     def diverged_at(self) -> int | None:
-        """Index of the iteration whose cost was not finite, if training diverged."""
+        """Index of the iteration whose cost or update was not finite, if diverged."""
         return len(self.costs) if self.stopped == DIVERGED else None
 
 
@@ -303,7 +329,7 @@ def train(
         try:
             for iteration in range(iterations):
                 cost = _iterate(X, Y, parameters, learning_rate, batch_size, rng)
-                if not np.isfinite(cost):
+                if not math.isfinite(cost):
                     stopped = DIVERGED
                     break
                 costs.append(cost)
@@ -333,7 +359,11 @@ def train(
 
 
 def _iterate(X, Y, parameters, learning_rate, batch_size, rng) -> float:
-    """One iteration (one epoch with mini-batches); returns its mean cost."""
+    """One iteration (one epoch with mini-batches); returns its mean cost.
+
+    An epoch stops at the first batch whose cost or update is not finite and
+    returns ``nan``; the batches before it keep their updates.
+    """
     m = X.shape[1]
     if batch_size is None or batch_size >= m:
         return _descend(X, Y, parameters, learning_rate)
@@ -341,25 +371,35 @@ def _iterate(X, Y, parameters, learning_rate, batch_size, rng) -> float:
     total = 0.0
     for start in range(0, m, batch_size):
         batch = order[start : start + batch_size]
-        total += _descend(X[:, batch], Y[:, batch], parameters, learning_rate) * len(
-            batch
-        )
+        cost = _descend(X[:, batch], Y[:, batch], parameters, learning_rate)
+        if not math.isfinite(cost):
+            return cost
+        total += cost * len(batch)
     return total / m
 
 
 def _descend(X, Y, parameters, learning_rate) -> float:
     """Forward, cost, backward and update on one batch; returns the batch cost.
 
-    A non-finite cost returns before the update, so the parameters stay those
-    that produced the last finite cost.
+    Returns ``nan`` and leaves ``parameters`` as they were when the cost or any
+    updated parameter is not finite, so a diverging run keeps finite parameters.
     """
     AL, caches = model_forward(X, parameters)
     cost = compute_cost(AL, Y)
-    if not np.isfinite(cost):
-        return cost
+    if not math.isfinite(cost):
+        return math.nan
     grads = model_backward(AL, Y, caches)
-    update_parameters(parameters, grads, learning_rate)
+
+    updated = update_parameters(parameters, grads, learning_rate)
+    if not _all_finite(updated.values()):
+        return math.nan
+    parameters.update(updated)
     return cost
+
+
+def _all_finite(arrays: Iterable[np.ndarray]) -> bool:
+    """Whether every entry of every array is finite, checked in one pass."""
+    return bool(np.isfinite(np.concatenate([a.ravel() for a in arrays])).all())
 
 
 def _check_shapes(X: np.ndarray, Y: np.ndarray, layer_dims: Sequence[int]) -> None:
