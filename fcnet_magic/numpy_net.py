@@ -135,9 +135,10 @@ def compute_cost(AL: np.ndarray, Y: np.ndarray) -> float:
     AL = np.clip(AL, eps, 1 - eps)
     m = Y.shape[1]
 
-    # A row of shape (1, m) times a column of shape (m, 1) sums over the examples.
-    cost = -(Y @ np.log(AL).T + (1 - Y) @ np.log(1 - AL).T) / m
-    return cost.item()
+    # Y log AL + (1 - Y) log(1 - AL) = log(1 - AL) + Y (log AL - log(1 - AL)),
+    # which saves a subtraction and a product over the examples.
+    log_not_AL = np.log1p(-AL)
+    return -float(log_not_AL.sum() + np.vdot(Y, np.log(AL) - log_not_AL)) / m
 
 
 def linear_backward(
