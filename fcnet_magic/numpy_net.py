@@ -312,7 +312,7 @@ def train(
     """
     rng = np.random.default_rng(seed)
     X, Y = np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype)
-    _check_shapes(X, Y, layer_dims)
+    check_shapes(X, Y, layer_dims)
     if parameters is None:
         parameters = initialize_parameters(layer_dims, rng, dtype)
     else:
@@ -403,7 +403,7 @@ def _all_finite(arrays: Iterable[np.ndarray]) -> bool:
     return bool(np.isfinite(np.concatenate([a.ravel() for a in arrays])).all())
 
 
-def _check_shapes(X: np.ndarray, Y: np.ndarray, layer_dims: Sequence[int]) -> None:
+def check_shapes(X: np.ndarray, Y: np.ndarray, layer_dims: Sequence[int]) -> None:
     """Raise ``ValueError`` naming the mismatch between data and layer sizes."""
     if X.ndim != 2 or Y.shape != (1, X.shape[1]):
         raise ValueError(

@@ -1,0 +1,683 @@
+r"""The network of :mod:`fcnet_magic.numpy_net`, built and trained in Keras 3.
+
+Importing this module imports TensorFlow; the rest of the package imports it
+inside the functions that need it, so ``%load_ext fcnet_magic`` stays fast.
+The model is the same network, ``keras.Input((n[0],))``, ``L - 1`` ReLU
+``Dense`` layers and one sigmoid ``Dense(1)``, trained by plain SGD on the
+binary cross-entropy. Keras keeps one example per row, so each array is the
+transpose of its course counterpart:
+
+=========================  ===========================  =====================
+course (NumPy)             Keras                        relation
+=========================  ===========================  =====================
+``X`` of shape (n[0], m)   ``x`` of shape (m, n[0])     ``x = X.T``
+``Y`` of shape (1, m)      ``y`` of shape (m, 1)        ``y = Y.T``
+``W[l]`` (n[l], n[l-1])    ``kernel`` (n[l-1], n[l])    ``kernel = W[l].T``
+``b[l]`` (n[l], 1)         ``bias`` (n[l],)             ``bias = b[l][:, 0]``
+=========================  ===========================  =====================
+
+:func:`train_fit` trains through ``model.fit``, one epoch per iteration, and
+:func:`train_compiled` many steps per call of one compiled TensorFlow function
+(:mod:`fcnet_magic.keras_compiled`). Both take the arguments of
+:func:`fcnet_magic.numpy_net.train`, return its ``Training``, and by default
+start from the NumPy engine's initial weights.
+
+Where the engines differ, and by how much:
+
+* Keras computes the cross-entropy of a sigmoid output from its logit ``z``,
+  ``max(z, 0) - z y + log(1 + exp(-|z|))``, without clipping (its ``1e-7``
+  clipping applies only to probabilities that no sigmoid produced, or that
+  a cast separates from it), while
+  :func:`~fcnet_magic.numpy_net.compute_cost` clips probabilities to
+  ``[eps, 1 - eps]`` of their dtype. The costs agree until an output
+  saturates (``|z|`` above about 36 in float64, 16 in float32), whose NumPy
+  cost then stops growing; the gradients agree throughout.
+* ``fit`` reports its cost through Keras's loss tracker, which is float32
+  (Keras's default float type) even for a float64 model, and Keras's SGD
+  keeps the learning rate in a float32 variable (0.1 becomes 0.100000001).
+  In float64 its costs therefore differ from NumPy's by about ``1e-7``
+  relatively, and a cost beyond float32's range (3.4e38) reads as infinite
+  and ends the run as diverged. The compiled loop has neither rounding and
+  agrees with NumPy to about ``1e-15``.
+* Mini-batches: both Keras paths visit epoch ``e`` in the order of
+  :func:`~fcnet_magic.keras_compiled.epoch_order` for ``(seed, e)``, but
+  under XLA (the compiled loop's default) that seed draws other random
+  numbers, so only ``fit`` and the compiled loop with ``jit_compile=False``
+  agree. The NumPy engine shuffles with NumPy, in yet another order.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import numpy_net
+from .hooks import COMPLETED, DIVERGED, INTERRUPTED, Hook, Step
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+try:
+    import keras
+    import tensorflow as tf
+except ImportError as error:
+    raise ImportError(
+        "the Keras engine needs TensorFlow and Keras, which are not installed; "
+        'install them with: pip install "fcnet-magic[keras]"'
+    ) from error
+
+if keras.backend.backend() != "tensorflow":
+    raise ImportError(
+        f"the Keras engine runs on Keras's TensorFlow backend, but Keras uses "
+        f"{keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow before "
+        "importing Keras."
+    )
+
+from . import keras_compiled
+
+FLOAT_DTYPES = ("float32", "float64")
+
+MODELS_KEPT = 8
+"""Architectures whose model :func:`shared_model` keeps for reuse."""
+
+SNAPSHOT_SECONDS = 0.25
+"""How often ``fit`` keeps the weights of an epoch start, to rewind to."""
+
+
+def build_model(
+    layer_dims: Sequence[int],
+    learning_rate: float,
+    parameters: Mapping[str, np.ndarray] | None = None,
+    dtype="float64",
+    seed: int | None = None,
+) -> keras.Model:
+    """Build and compile the network in Keras: ReLU layers, one sigmoid unit.
+
+    Parameters
+    ----------
+    layer_dims : sequence of int
+        ``n[0], ..., n[L]``: input size first, and ``n[L]`` must be 1.
+    learning_rate : float
+        Step of the plain SGD optimizer (no momentum).
+    parameters : dict, optional
+        ``"W1", "b1", ...`` in the NumPy layout; the model starts from exactly
+        these weights.
+    dtype : {"float64", "float32"}
+        Dtype of every layer (set per layer, not through Keras's global floatx).
+    seed : int, optional
+        Seeds Keras's own initialisers when ``parameters`` is not given:
+        weights drawn by ``RandomNormal(stddev=0.1)`` (the course's scale),
+        biases zero.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with ``SGD(learning_rate)`` and the binary cross-entropy,
+        computed in ``dtype``.
+    """
+    layer_dims = _check_layer_dims(layer_dims)
+    dtype = _check_dtype(dtype)
+    initializer = _kernel_initializer(seed)
+    L = len(layer_dims) - 1
+
+    inputs = keras.Input((layer_dims[0],), dtype=dtype, name="x")
+    A = inputs
+    for i in range(1, L + 1):
+        dense = keras.layers.Dense(
+            layer_dims[i],
+            activation="sigmoid" if i == L else "relu",
+            kernel_initializer=initializer,
+            bias_initializer="zeros",
+            dtype=dtype,
+            name=f"layer{i}",
+        )
+        A = dense(A)
+    model = keras.Model(inputs, A, name="fcnet")
+
+    # The loss computes in the model's dtype: with the name "binary_crossentropy"
+    # it would cast a float64 output to float32 (Keras's default float type),
+    # and clip it to [1e-7, 1 - 1e-7], which zeroes the gradient of every
+    # example beyond the clip.
+    model.compile(
+        optimizer=keras.optimizers.SGD(_check_learning_rate(learning_rate)),
+        loss=keras.losses.BinaryCrossentropy(dtype=dtype),
+    )
+    if parameters is not None:
+        set_parameters(model, parameters)
+    return model
+
+
+def dense_layers(model: keras.Model) -> list[keras.layers.Dense]:
+    """The model's ``Dense`` layers, first layer first."""
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def model_variables(model: keras.Model) -> list[tf.Variable]:
+    """TensorFlow variables ``[kernel1, bias1, ..., kernelL, biasL]`` of the model.
+
+    Compiled functions take these as arguments, so one trace serves every model
+    of the same shapes.
+    """
+    return [
+        variable.value
+        for layer in dense_layers(model)
+        for variable in (layer.kernel, layer.bias)
+    ]
+
+
+class KerasParameters(Mapping):
+    """The weights of a Keras model seen as the NumPy ``"W1", "b1", ...`` dict.
+
+    A live, read-only view: each access converts the model's current weights
+    (``W[l]`` of shape (n[l], n[l-1]), ``b[l]`` of shape (n[l], 1)), so a hook
+    that never reads them costs nothing. Take ``dict(view)`` to keep a copy.
+    """
+
+    def __init__(self, model: keras.Model):
+        self._layers = dense_layers(model)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        layer = self._layer(name)
+        if name[0] == "W":
+            return np.ascontiguousarray(layer.kernel.numpy().T)
+        return layer.bias.numpy().reshape(-1, 1)
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(1, len(self._layers) + 1):
+            yield f"W{i}"
+            yield f"b{i}"
+
+    def __len__(self) -> int:
+        return 2 * len(self._layers)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(
+            f"{name}: {tuple(reversed(self._layer(name).kernel.shape))}"
+            if name[0] == "W"
+            else f"{name}: ({self._layer(name).bias.shape[0]}, 1)"
+            for name in self
+        )
+        return f"KerasParameters({shapes})"
+
+    def _layer(self, name: str) -> keras.layers.Dense:
+        """The layer holding parameter ``name``; ``KeyError`` for other names."""
+        if not isinstance(name, str) or name[:1] not in ("W", "b"):
+            raise KeyError(name)
+        index = name[1:]
+        if not index.isdigit() or not 1 <= int(index) <= len(self._layers):
+            raise KeyError(name)
+        return self._layers[int(index) - 1]
+
+
+def get_parameters(model: keras.Model) -> numpy_net.Parameters:
+    """Copy the model's weights into a NumPy dict ``"W1", "b1", ...``."""
+    return dict(KerasParameters(model))
+
+
+def set_parameters(model: keras.Model, parameters: Mapping[str, np.ndarray]) -> None:
+    """Load NumPy parameters (``W[l]`` of shape (n[l], n[l-1])) into the model.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter that is missing, extra or of the wrong shape.
+    """
+    layers = dense_layers(model)
+    expected = {f"{kind}{i}" for i in range(1, len(layers) + 1) for kind in "Wb"}
+    if set(parameters) != expected:
+        raise ValueError(
+            f"parameters have keys {sorted(parameters)}; this model of "
+            f"{len(layers)} layers needs exactly {sorted(expected)}."
+        )
+    for i, layer in enumerate(layers, start=1):
+        W, b = np.asarray(parameters[f"W{i}"]), np.asarray(parameters[f"b{i}"])
+        n, n_prev = layer.kernel.shape[1], layer.kernel.shape[0]
+        for name, value, shape in ((f"W{i}", W, (n, n_prev)), (f"b{i}", b, (n, 1))):
+            if value.shape != shape:
+                raise ValueError(
+                    f"parameters[{name!r}] has shape {value.shape}; this model "
+                    f"needs {shape}. Build the model with the same layer_dims."
+                )
+        layer.kernel.assign(W.T.astype(layer.kernel.dtype))
+        layer.bias.assign(b.ravel().astype(layer.bias.dtype))
+
+
+@dataclass
+class Prepared:
+    """A model at its initial weights and its data in Keras's layout.
+
+    Attributes
+    ----------
+    model : keras.Model
+    x : numpy.ndarray of shape (m, n_x)
+    y : numpy.ndarray of shape (m, 1)
+    validation : (x_val, y_val) or None
+        Validation data in the same layout.
+    batch_size : int or None
+        ``None`` for full batches.
+    dtype : str
+    """
+
+    model: keras.Model
+    x: np.ndarray
+    y: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    batch_size: int | None
+    dtype: str
+
+
+def prepare(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layer_dims: Sequence[int],
+    learning_rate: float,
+    *,
+    seed: int = 1,
+    parameters: Mapping[str, np.ndarray] | None = None,
+    batch_size: int | None = None,
+    dtype=np.float64,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    keras_init: bool = False,
+) -> Prepared:
+    """Check the data, transpose it, and set a model to its initial weights.
+
+    The model is shared by every run of the same layer sizes and dtype (see
+    :func:`shared_model`). The initial weights are ``parameters`` when given;
+    else, with ``keras_init``, those ``build_model(..., seed=seed)`` draws;
+    else ``numpy_net.initialize_parameters(layer_dims, default_rng(seed))``,
+    the very weights the NumPy engine starts from.
+    """
+    layer_dims = _check_layer_dims(layer_dims)
+    dtype = _check_dtype(dtype)
+    X, Y = np.asarray(X, dtype=dtype), np.asarray(Y, dtype=dtype)
+    numpy_net.check_shapes(X, Y, layer_dims)
+    if validation is not None:
+        X_val, Y_val = (np.asarray(part, dtype=dtype) for part in validation)
+        numpy_net.check_shapes(X_val, Y_val, layer_dims)
+        validation = (_rows(X_val), _rows(Y_val))
+    if batch_size is not None and _check_batch_size(batch_size) >= X.shape[1]:
+        batch_size = None
+
+    if parameters is None and keras_init:
+        parameters = keras_initial_parameters(layer_dims, dtype, seed)
+    elif parameters is None:
+        rng = np.random.default_rng(seed)
+        parameters = numpy_net.initialize_parameters(layer_dims, rng, dtype)
+    model = shared_model(tuple(layer_dims), dtype)
+    model.optimizer.learning_rate = _check_learning_rate(learning_rate)
+    set_parameters(model, parameters)
+    return Prepared(model, _rows(X), _rows(Y), validation, batch_size, dtype)
+
+
+@functools.lru_cache(maxsize=MODELS_KEPT)
+def shared_model(layer_dims: tuple[int, ...], dtype: str) -> keras.Model:
+    """The model that training runs of these layer sizes and dtype reuse.
+
+    Every ``fit`` of a new model traces Keras's train step again, and keeps
+    about a megabyte that no model deletion or ``clear_session`` returns, so
+    runs reuse one model per architecture (the last :data:`MODELS_KEPT`),
+    setting its weights and learning rate anew. Runs of one architecture
+    must therefore not overlap in time, as in threads.
+    """
+    return build_model(layer_dims, 0.1, dtype=dtype)
+
+
+def keras_initial_parameters(
+    layer_dims: Sequence[int], dtype="float64", seed: int | None = None
+) -> numpy_net.Parameters:
+    """The weights ``build_model(layer_dims, ..., dtype, seed)`` starts from.
+
+    Kernels drawn in layer order from one ``SeedGenerator(seed)``, as the
+    layers' initialisers draw them, and zero biases; in the NumPy layout.
+    """
+    initializer = _kernel_initializer(seed)
+    parameters = {}
+    for i in range(1, len(layer_dims)):
+        kernel = initializer((layer_dims[i - 1], layer_dims[i]), dtype=dtype)
+        parameters[f"W{i}"] = np.ascontiguousarray(keras.ops.convert_to_numpy(kernel).T)
+        parameters[f"b{i}"] = np.zeros((layer_dims[i], 1), dtype=dtype)
+    return parameters
+
+
+def clear_cache() -> None:
+    """Forget the shared models and the traced compiled loops."""
+    shared_model.cache_clear()
+    keras_compiled.clear_cache()
+
+
+def train_fit(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layer_dims: Sequence[int],
+    learning_rate: float,
+    iterations: int,
+    *,
+    seed: int = 1,
+    parameters: Mapping[str, np.ndarray] | None = None,
+    batch_size: int | None = None,
+    dtype=np.float64,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    hook: Hook | None = None,
+    keras_init: bool = False,
+) -> numpy_net.Training:
+    """Train the Keras network with ``model.fit``, one epoch per iteration.
+
+    Takes the arguments of :func:`fcnet_magic.numpy_net.train`, in the course
+    layout (``X`` of shape (n_x, m), ``Y`` of shape (1, m)), and returns its
+    ``Training``. A callback hands the hook one
+    :class:`~fcnet_magic.hooks.Step` per epoch, whose ``parameters`` is a
+    :class:`KerasParameters` view of the model.
+
+    Parameters
+    ----------
+    keras_init : bool, default False
+        Draw the initial weights with Keras's initialisers, seeded by
+        ``seed``, instead of the NumPy engine's (ignored with ``parameters``).
+
+    Returns
+    -------
+    numpy_net.Training
+        ``seconds`` is the wall time of ``fit``, including Keras's tracing of
+        its train step; ``warmup_seconds`` is zero. After a non-finite cost
+        the parameters are those that produced it, as with the NumPy engine
+        (for mini-batches, those of that epoch's start). After a
+        ``KeyboardInterrupt`` they are the current weights, which may be one
+        epoch ahead of the last cost.
+    """
+    run = prepare(
+        X,
+        Y,
+        layer_dims,
+        learning_rate,
+        seed=seed,
+        parameters=parameters,
+        batch_size=batch_size,
+        dtype=dtype,
+        validation=validation,
+        keras_init=keras_init,
+    )
+    callback = HookCallback(hook, run.validation)
+    start = time.perf_counter()
+
+    try:
+        _fit(run, seed, 0, iterations, [callback])
+        if callback.stopped == DIVERGED:
+            _rewind(run, seed, callback.snapshot, len(callback.costs))
+    except KeyboardInterrupt:
+        callback.stopped = INTERRUPTED
+    seconds = time.perf_counter() - start
+
+    return numpy_net.Training(
+        parameters=get_parameters(run.model),
+        costs=np.asarray(callback.costs, dtype=np.float64),
+        stopped=callback.stopped,
+        validation_costs=(
+            None
+            if run.validation is None
+            else np.asarray(callback.validation_costs, dtype=np.float64)
+        ),
+        seconds=seconds,
+    )
+
+
+def train_compiled(
+    X: np.ndarray,
+    Y: np.ndarray,
+    layer_dims: Sequence[int],
+    learning_rate: float,
+    iterations: int,
+    *,
+    seed: int = 1,
+    parameters: Mapping[str, np.ndarray] | None = None,
+    batch_size: int | None = None,
+    dtype=np.float64,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    hook: Hook | None = None,
+    keras_init: bool = False,
+    jit_compile: bool = True,
+) -> numpy_net.Training:
+    """Train the Keras network many steps per call of one compiled function.
+
+    Takes the arguments of :func:`train_fit` and returns the same
+    ``Training``; :mod:`fcnet_magic.keras_compiled` tells how the steps are
+    chunked, reported and stopped. The hook's ``Step.parameters`` shows the
+    weights as of the end of the chunk that ran the step.
+
+    Parameters
+    ----------
+    jit_compile : bool, default True
+        Compile the loop with XLA. On the seed configuration (layers
+        100-20-5-1, 1,600 examples, 250 iterations) XLA trains in about 0.2 s
+        instead of 0.3 s, but compiles in about 1 s instead of tracing in
+        0.2 s: it pays from the second run of a shape on, since later runs of
+        the same shapes reuse the compiled loop.
+
+    Returns
+    -------
+    numpy_net.Training
+        ``warmup_seconds`` holds the tracing (and XLA compiling) time, which
+        ``seconds`` leaves out. Whatever stops training, the parameters are
+        those after the last kept iteration, as with the NumPy engine.
+    """
+    run = prepare(
+        X,
+        Y,
+        layer_dims,
+        learning_rate,
+        seed=seed,
+        parameters=parameters,
+        batch_size=batch_size,
+        dtype=dtype,
+        validation=validation,
+        keras_init=keras_init,
+    )
+    return keras_compiled.train(
+        model_variables(run.model),
+        run.x,
+        run.y,
+        float(learning_rate),
+        iterations,
+        parameters=KerasParameters(run.model),
+        batch_size=run.batch_size,
+        seed=seed,
+        validation=run.validation,
+        hook=hook,
+        jit_compile=jit_compile,
+    )
+
+
+class HookCallback(keras.callbacks.Callback):
+    """Calls a hook at each epoch end; stops on its reason or a non-finite cost.
+
+    Parameters
+    ----------
+    hook : callable or None
+        Called with a :class:`~fcnet_magic.hooks.Step` after every epoch.
+    validation : (x_val, y_val) or None
+        Of shapes (m_val, n_x) and (m_val, 1); costed after each epoch's
+        update by one compiled forward pass. On the seed configuration that
+        adds about a third to ``fit``'s time, where ``fit``'s own
+        ``validation_data``, which runs an evaluation loop every epoch,
+        triples it.
+
+    Attributes
+    ----------
+    costs, validation_costs : list of float
+        One per finished epoch whose cost was finite.
+    stopped : str
+        ``"completed"``, the hook's stop reason or ``"diverged"``.
+    snapshot : (int, list of tf.Tensor)
+        An epoch and the weights at its start, taken every
+        :data:`SNAPSHOT_SECONDS`: weights to rewind to after a divergence,
+        whose update leaves weights that are not finite either.
+    """
+
+    def __init__(self, hook: Hook | None, validation=None):
+        super().__init__()
+        self.hook = hook
+        self.validation = (
+            None if validation is None else tuple(map(tf.constant, validation))
+        )
+        self.costs: list[float] = []
+        self.validation_costs: list[float] = []
+        self.stopped = COMPLETED
+        self.snapshot = None
+        self._snapshot_time = -math.inf
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        self._parameters = KerasParameters(model)
+        self._variables = model_variables(model)
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        # Reading the weights can cost a tenth of a small epoch, so only a few
+        # times a second; a rewind replays the epochs since.
+        now = time.perf_counter()
+        if now - self._snapshot_time >= SNAPSHOT_SECONDS:
+            self.snapshot = (epoch, keras_compiled.read_all(self._variables))
+            self._snapshot_time = now
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        cost = float(logs["loss"])
+        if not math.isfinite(cost):
+            self._stop(DIVERGED)
+            return
+        self.costs.append(cost)
+        validation_cost = None
+        if self.validation is not None:
+            x_val, y_val = self.validation
+            validation_cost = float(
+                keras_compiled.compiled_mean_cost(x_val, y_val, self._variables)
+            )
+            self.validation_costs.append(validation_cost)
+        if self.hook is not None:
+            reason = self.hook(Step(epoch, cost, self._parameters, validation_cost))
+            if reason:
+                self._stop(reason)
+
+    def _stop(self, reason: str) -> None:
+        self.stopped = reason
+        self.model.stop_training = True
+
+
+def _fit(run: Prepared, seed: int, first_epoch: int, epochs: int, callbacks=()):
+    """``model.fit`` over epochs ``first_epoch, ..., first_epoch + epochs - 1``.
+
+    Full batches go through the call users write, ``model.fit(x, y,
+    batch_size=m, epochs=...)``: timing what people actually run is the point
+    of comparing engines, even though Keras then builds a new data iterator
+    every epoch. Mini-batches come as one seeded ``tf.data`` stream, so that a
+    rewind replays the very batches of the first pass.
+    """
+    if epochs <= 0:
+        return
+    options = {"epochs": epochs, "verbose": 0, "callbacks": list(callbacks)}
+    if run.batch_size is None:
+        m = run.x.shape[0]
+        run.model.fit(run.x, run.y, batch_size=m, shuffle=False, **options)
+        return
+    dataset = _batches(run.x, run.y, run.batch_size, seed, first_epoch)
+    steps = math.ceil(run.x.shape[0] / run.batch_size)
+    run.model.fit(dataset, steps_per_epoch=steps, shuffle=False, **options)
+
+
+def _batches(x, y, batch_size: int, seed: int, first_epoch: int):
+    """Endless mini-batches from ``first_epoch`` on, each epoch in its order.
+
+    Epoch ``e`` visits the examples in ``epoch_order(m, (seed, e))``, so a
+    replay from any epoch sees the very batches of the first pass.
+    """
+    x, y = tf.constant(x), tf.constant(y)
+    m = x.shape[0]
+
+    def epoch(e):
+        order = keras_compiled.epoch_order(m, tf.stack([seed, e]))
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    return (
+        tf.data.Dataset.counter(first_epoch)
+        .flat_map(epoch)
+        .map(lambda batch: (tf.gather(x, batch), tf.gather(y, batch)))
+    )
+
+
+def _rewind(run: Prepared, seed: int, snapshot, epoch: int) -> None:
+    """Restore a snapshot and replay the epochs from it up to ``epoch``.
+
+    Full-batch epochs and the fixed mini-batch orders replay exactly, so the
+    weights end as they were at the start of ``epoch``.
+    """
+    first_epoch, values = snapshot
+    for variable, value in zip(model_variables(run.model), values, strict=True):
+        variable.assign(value)
+    _fit(run, seed, first_epoch, epoch - first_epoch)
+
+
+def _kernel_initializer(seed: int | None):
+    """``RandomNormal(stddev=0.1)``, the course's scale, drawing from one seed.
+
+    One generator serves every layer, so that layers get different weights
+    however the seed is shared.
+    """
+    seeds = None if seed is None else keras.random.SeedGenerator(seed)
+    return keras.initializers.RandomNormal(stddev=0.1, seed=seeds)
+
+
+def _rows(A: np.ndarray) -> np.ndarray:
+    """One example per row: the C-ordered transpose of course-layout data."""
+    return np.ascontiguousarray(A.T)
+
+
+def _check_layer_dims(layer_dims: Sequence[int]) -> list[int]:
+    """Layer sizes as ints; ``ValueError`` echoing them when they are not valid."""
+    sizes = list(layer_dims)
+    valid = len(sizes) >= 2 and all(
+        isinstance(size, (int, np.integer)) and size >= 1 for size in sizes
+    )
+    if not valid or sizes[-1] != 1:
+        raise ValueError(
+            f"layer_dims {sizes} are not valid: give at least two positive "
+            "integer sizes, input size first and 1 last, such as [100, 20, 5, 1]."
+        )
+    return [int(size) for size in sizes]
+
+
+def _check_dtype(dtype) -> str:
+    """Dtype name, ``"float32"`` or ``"float64"``; ``ValueError`` otherwise."""
+    name = np.dtype(dtype).name
+    if name not in FLOAT_DTYPES:
+        raise ValueError(
+            f"dtype {dtype!r} is not supported; use one of {FLOAT_DTYPES}."
+        )
+    return name
+
+
+def _check_learning_rate(learning_rate: float) -> float:
+    """Learning rate as a float; ``ValueError`` unless Keras's SGD can hold it.
+
+    SGD keeps it in a float32 variable, which would turn a learning rate
+    beyond float32's range into infinity.
+    """
+    value = float(learning_rate)
+    if not 0 < value <= float(np.finfo(np.float32).max):
+        raise ValueError(
+            f"learning_rate must be a positive number no larger than 3.4e38 "
+            f"(Keras keeps it in float32), such as 0.1; got {learning_rate!r}."
+        )
+    return value
+
+
+def _check_batch_size(batch_size: int) -> int:
+    """Batch size as an int; ``ValueError`` unless a positive integer."""
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(
+            f"batch_size must be a positive integer, such as 64, or None for "
+            f"full batches; got {batch_size!r}."
+        )
+    return int(batch_size)
