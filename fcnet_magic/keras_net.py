@@ -51,6 +51,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -351,6 +352,25 @@ def clear_cache() -> None:
     keras_compiled.clear_cache()
 
 
+_TRAINING = threading.Lock()
+
+
+def _one_at_a_time(train):
+    """Serialise Keras trainings: runs of one architecture share one model.
+
+    A widget UI trains in a background thread while the kernel stays free to
+    run another cell, which could otherwise train the same model at once.
+    """
+
+    @functools.wraps(train)
+    def serialised(*args, **kwargs):
+        with _TRAINING:
+            return train(*args, **kwargs)
+
+    return serialised
+
+
+@_one_at_a_time
 def train_fit(
     X: np.ndarray,
     Y: np.ndarray,
@@ -426,6 +446,7 @@ def train_fit(
     )
 
 
+@_one_at_a_time
 def train_compiled(
     X: np.ndarray,
     Y: np.ndarray,
