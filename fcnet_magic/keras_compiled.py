@@ -6,7 +6,7 @@ runs the Keras network's steps inside one ``tf.function`` whose loop body does
 the forward pass, the cost, the gradient and the plain SGD update
 (``assign_sub``), and writes each step's cost to a ``tf.TensorArray``.
 :func:`fcnet_magic.keras_net.train_compiled` is its public entry point, which
-imports this module after setting TensorFlow's environment.
+imports TensorFlow through :mod:`fcnet_magic.tensorflow_import`.
 
 How a run proceeds:
 
@@ -41,10 +41,10 @@ import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import tensorflow as tf
 
 from .hooks import COMPLETED, DIVERGED, INTERRUPTED, Hook, Step
 from .numpy_net import Training
+from .tensorflow_import import tf
 
 CAPACITY = 1024
 """Most steps one call runs: the static size of its ``TensorArray`` of costs."""

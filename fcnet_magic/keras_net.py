@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -58,29 +57,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import numpy_net
+from . import keras_compiled, numpy_net
 from .hooks import COMPLETED, DIVERGED, INTERRUPTED, Hook, Step
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-try:
-    import keras
-    import tensorflow as tf
-except ImportError as error:
-    raise ImportError(
-        "the Keras engine needs TensorFlow and Keras, which are not installed; "
-        'install them with: pip install "fcnet-magic[keras]"'
-    ) from error
-
-if keras.backend.backend() != "tensorflow":
-    raise ImportError(
-        f"the Keras engine runs on Keras's TensorFlow backend, but Keras uses "
-        f"{keras.backend.backend()!r}; set KERAS_BACKEND=tensorflow before "
-        "importing Keras."
-    )
-
-from . import keras_compiled
+from .tensorflow_import import keras, tf
 
 FLOAT_DTYPES = ("float32", "float64")
 
