@@ -7,6 +7,7 @@ the whole module; the other tests train small or short runs.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -409,3 +410,14 @@ def run_python(code: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def test_tensorflow_start_up_lines_are_silenced_unless_a_level_is_set():
+    code = "import fcnet_magic.keras_net as k; print(k.tf.constant(1.0).numpy())"
+    env = {key: value for key, value in os.environ.items() if "TF_CPP" not in key}
+    quiet = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.strip() == "1.0"
+    assert quiet.stderr == ""
