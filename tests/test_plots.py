@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from fakes import FakeClock, record_displays
 
 from fcnet_magic import plots
 from fcnet_magic.hooks import Step
@@ -28,32 +29,10 @@ ITERATIONS = np.arange(250)
 COSTS = 0.6 * np.exp(-ITERATIONS / 60) + 0.1  # spans less than a decade
 
 
-class FakeClock:
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FakeHandle:
-    def __init__(self, calls: list) -> None:
-        self.calls = calls
-
-    def update(self, obj, **kwargs) -> None:
-        self.calls.append(("update", obj, kwargs))
-
-
 @pytest.fixture
 def kernel(monkeypatch) -> list:
     """Pretend to run in a kernel, recording what is displayed."""
-    calls: list = []
-
-    def display(obj, **kwargs):
-        calls.append(("display", obj, kwargs))
-        return FakeHandle(calls)
-
-    monkeypatch.setattr("IPython.display.display", display)
+    calls = record_displays(monkeypatch)
     monkeypatch.setattr(plots, "in_kernel", lambda: True)
     return calls
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import FakeClock, record_displays
 
 from fcnet_magic import progress
 from fcnet_magic.hooks import Step
@@ -28,16 +29,6 @@ from fcnet_magic.progress import (
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-class FakeClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class TerminalStream(io.StringIO):
     """A text stream that says it is a terminal."""
 
@@ -45,24 +36,10 @@ class TerminalStream(io.StringIO):
         return True
 
 
-class FakeHandle:
-    def __init__(self, calls: list) -> None:
-        self.calls = calls
-
-    def update(self, obj, **kwargs) -> None:
-        self.calls.append(("update", obj, kwargs))
-
-
 @pytest.fixture
 def displayed(monkeypatch) -> list:
     """Record what is displayed instead of showing it."""
-    calls: list = []
-
-    def display(obj, **kwargs):
-        calls.append(("display", obj, kwargs))
-        return FakeHandle(calls)
-
-    monkeypatch.setattr("IPython.display.display", display)
+    calls = record_displays(monkeypatch)
     return calls
 
 
