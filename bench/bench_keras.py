@@ -6,8 +6,8 @@ full-batch iterations, float64) for:
 
 - the NumPy engine, ``numpy_net.train``, with one BLAS thread;
 - Keras ``fit`` bare: ``model.fit(x, y, batch_size=m, epochs=250)``, the
-  call users write (and ``keras_net.train_fit`` makes), without any callback;
-- Keras ``fit`` with the hook: ``keras_net.train_fit`` with a hook that does
+  call users write (and ``keras_fit.train_fit`` makes), without any callback;
+- Keras ``fit`` with the hook: ``keras_fit.train_fit`` with a hook that does
   nothing, so the difference is the callback's cost;
 - the compiled loop, ``keras_net.train_compiled``, with its tracing time
   added: warm (its trace kept from an earlier run of the same shapes, the
@@ -37,7 +37,7 @@ import numpy as np
 import psutil
 from common import Target, report, single_threaded_blas
 
-from fcnet_magic import data, keras_compiled, keras_net, numpy_net
+from fcnet_magic import data, keras_compiled, keras_fit, keras_net, numpy_net
 
 LAYER_DIMS = (100, 20, 5, 1)
 LEARNING_RATE = 0.1
@@ -100,7 +100,7 @@ def contenders(X: np.ndarray, Y: np.ndarray) -> dict[str, Callable[[], float]]:
         "numpy engine": numpy_engine,
         "keras fit, bare": lambda: bare_fit(X, Y),
         "keras fit + hook": lambda: (
-            keras_net.train_fit(*arguments, hook=lambda step: None).seconds
+            keras_fit.train_fit(*arguments, hook=lambda step: None).seconds
         ),
         # A first run forgets every trace, so each warm run follows its own
         # first run, which traced again what it needs.
@@ -177,7 +177,7 @@ def main() -> None:
     arguments = (X, Y, LAYER_DIMS, LEARNING_RATE, ITERATIONS)
     for name, train in (
         ("train_compiled", keras_net.train_compiled),
-        ("train_fit", keras_net.train_fit),
+        ("train_fit", keras_fit.train_fit),
     ):
         growth, slowdown = repeated_runs(
             functools.partial(train, *arguments), args.runs

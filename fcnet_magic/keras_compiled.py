@@ -28,7 +28,7 @@ How a run proceeds:
   mini-batch epoch, the NumPy engine also keeps that epoch's finite
   batches).
 * Mini-batch epoch ``e`` visits the examples in :func:`epoch_order` for
-  ``(seed, e)``, as ``fit`` does in :func:`~fcnet_magic.keras_net.train_fit`;
+  ``(seed, e)``, as ``fit`` does in :func:`~fcnet_magic.keras_fit.train_fit`;
   but XLA, on by default, draws other random numbers for the same seed, so
   the two orders agree only with ``jit_compile=False``.
 """

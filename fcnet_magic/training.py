@@ -67,10 +67,10 @@ def engine_trainer(engine: str) -> Callable[..., numpy_net.Training]:
     """The training function of ``engine``; imports TensorFlow only for Keras."""
     if engine == "numpy":
         return numpy_net.train
-    from . import keras_net
+    from . import keras_fit, keras_net
 
     trainers = {
-        "keras": keras_net.train_fit,
+        "keras": keras_fit.train_fit,
         "keras_compiled": keras_net.train_compiled,
     }
     return trainers[engine]

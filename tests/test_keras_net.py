@@ -17,13 +17,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from fcnet_magic import data, keras_compiled, keras_net, numpy_net
+from fcnet_magic import data, keras_compiled, keras_fit, keras_net, numpy_net
 from fcnet_magic.hooks import COMPLETED, DIVERGED, EARLY_STOPPING, INTERRUPTED
 
 LAYER_DIMS = [100, 20, 5, 1]
 LEARNING_RATE = 0.1
 ITERATIONS = 250
-TRAINERS = {"fit": keras_net.train_fit, "compiled": keras_net.train_compiled}
+TRAINERS = {"fit": keras_fit.train_fit, "compiled": keras_net.train_compiled}
 
 
 @pytest.fixture(scope="module")
@@ -251,9 +251,9 @@ def test_both_paths_keep_the_same_weights_after_divergence(
     split, monkeypatch, snapshot_seconds
 ):
     """fit rewinds to a snapshot of every epoch, or of the first, and replays."""
-    monkeypatch.setattr(keras_net, "SNAPSHOT_SECONDS", snapshot_seconds)
+    monkeypatch.setattr(keras_fit, "SNAPSHOT_SECONDS", snapshot_seconds)
     arguments = (split.X_train, split.Y_train, [100, 20, 20, 20, 1], 1e3, 60)
-    fit = keras_net.train_fit(*arguments, dtype=np.float32)
+    fit = keras_fit.train_fit(*arguments, dtype=np.float32)
     compiled = keras_net.train_compiled(*arguments, dtype=np.float32)
 
     for name, value in compiled.parameters.items():
@@ -329,7 +329,7 @@ def test_fit_hands_the_hook_the_weights_after_each_update(split):
     def hook(step):
         seen.append(step.parameters["b3"].copy())
 
-    training = keras_net.train_fit(
+    training = keras_fit.train_fit(
         split.X_train, split.Y_train, LAYER_DIMS, LEARNING_RATE, 3, hook=hook
     )
 
@@ -363,7 +363,7 @@ def test_float32(runs, split, path):
 
 def test_mini_batches_follow_the_same_order_in_both_paths(split):
     arguments = (split.X_train, split.Y_train, LAYER_DIMS, LEARNING_RATE, 5)
-    fit = keras_net.train_fit(*arguments, batch_size=300)
+    fit = keras_fit.train_fit(*arguments, batch_size=300)
     graph = keras_net.train_compiled(*arguments, batch_size=300, jit_compile=False)
     xla = keras_net.train_compiled(*arguments, batch_size=300)
     full = keras_net.train_compiled(*arguments)
