@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import numpy as np
 from IPython.core.error import UsageError
-from IPython.display import Image, display
+from IPython.display import display
 
 from . import plots, progress, training
 from .data import DataError
@@ -118,7 +118,7 @@ def show(result: ComparisonResult) -> None:
         for run in runs[:1]
     ]
     figure = plots.comparison_figure(curves, parity_gaps(result))
-    display(Image(plots.figure_png(figure)))
+    plots.show_figure(figure, f"cost figure of {len(curves)} runs")
 
 
 def _first_numpy_run(result: ComparisonResult, label: str) -> TrainingResult | None:

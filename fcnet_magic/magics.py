@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from IPython.display import Image, display
+from IPython.display import display
 from traitlets import Bool, Enum, Float, Unicode
 
 from . import comparison, plots, progress, training
@@ -245,7 +245,7 @@ class FCNetMagics(Magics):
 def show_training(runs: Sequence[TrainingResult]) -> None:
     """Static cost figure of all runs, then each run's summary."""
     curves = [plots.curve_of(run) for run in runs]
-    figure = plots.cost_figure(curves, title=" vs ".join(run.engine for run in runs))
-    display(Image(plots.figure_png(figure)))
+    title = " vs ".join(run.engine for run in runs)
+    plots.show_figure(plots.cost_figure(curves, title=title), f"cost curve: {title}")
     for run in runs:
         display(run)

@@ -226,6 +226,18 @@ def figure_png(fig: Figure, dpi: int = FIGURE_DPI) -> bytes:
     return buffer.getvalue()
 
 
+def show_figure(fig: Figure, description: str) -> None:
+    """Display a figure as PNG, with ``description`` for text-only frontends.
+
+    Notebooks and their HTML export show the image; a terminal shows the
+    description instead of an object's repr.
+    """
+    from IPython.display import display
+
+    bundle = {"image/png": figure_png(fig), "text/plain": f"[{description}]"}
+    display(bundle, raw=True)
+
+
 class LiveCostPlot:
     """A cost curve that redraws while training runs; a hook.
 

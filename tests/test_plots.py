@@ -424,3 +424,12 @@ def test_a_live_plot_call_that_does_not_redraw_is_cheap():
 def test_live_plot_rejects_an_unknown_engine():
     with pytest.raises(ValueError, match=r"engine must be one of .*got 'jax'"):
         LiveCostPlot("jax", "jax", 10)
+
+
+def test_show_figure_sends_png_with_a_text_description(monkeypatch):
+    calls = record_displays(monkeypatch)
+    plots.show_figure(cost_figure([Curve("numpy", COSTS, "numpy")]), "cost curve")
+    ((_, bundle, options),) = calls
+    assert bundle["image/png"].startswith(PNG_SIGNATURE)
+    assert bundle["text/plain"] == "[cost curve]"
+    assert options == {"raw": True}
