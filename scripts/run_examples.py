@@ -1,7 +1,7 @@
 """Execute the example notebooks in a real kernel and export them to HTML.
 
 Usage: ``python scripts/run_examples.py [NOTEBOOK ...] [--out DIR]``. With no
-notebook named, runs ``examples/quickstart.ipynb``. Writes the executed
+notebook named, runs every notebook in ``examples/``. Writes the executed
 notebook and its HTML export into ``out/`` and prints where they are.
 """
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "out")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or [ROOT / "examples" / "quickstart.ipynb"]
+    notebooks = args.notebooks or sorted((ROOT / "examples").glob("*.ipynb"))
     for notebook in notebooks:
         print(f"executing {notebook} ...", flush=True)
         executed, exported = execute(notebook.resolve(), args.out)

@@ -50,15 +50,27 @@ def _texts(outputs) -> str:
     return "\n".join(parts)
 
 
-def test_generated_notebook_is_up_to_date():
+def test_generated_notebooks_are_up_to_date():
     sys.path.insert(0, str(ROOT / "examples"))
     try:
-        import make_quickstart
+        import make_notebooks
     finally:
         sys.path.pop(0)
-    shipped = nbformat.read(ROOT / "examples" / "quickstart.ipynb", as_version=4)
-    built = make_quickstart.build()
-    assert [c.source for c in shipped.cells] == [c.source for c in built.cells]
+    for name, cells in make_notebooks.NOTEBOOKS.items():
+        shipped = nbformat.read(ROOT / "examples" / name, as_version=4)
+        built = make_notebooks.build(cells)
+        assert [c.source for c in shipped.cells] == [c.source for c in built.cells]
+
+
+def test_lecture_notebook_shows_its_controls(tmp_path):
+    executed, _ = _load_runner().execute(
+        ROOT / "examples" / "lecture_ui.ipynb", tmp_path
+    )
+    notebook = nbformat.read(executed, as_version=4)
+    for start in ("%%fcnet_train --ui", "%fcnet_compare --ui"):
+        outputs = _outputs(notebook, start)
+        assert any(WIDGET_VIEW in output.get("data", {}) for output in outputs)
+    assert _texts(_outputs(notebook, "for run in runs")).strip() == ""
 
 
 def test_no_cell_failed(quickstart):

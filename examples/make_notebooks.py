@@ -1,7 +1,7 @@
-"""Write ``examples/quickstart.ipynb`` from the cells below.
+"""Write the example notebooks from the cells below.
 
-The notebook is generated so that its text stays reviewable as plain Python;
-run ``python examples/make_quickstart.py`` after editing a cell.
+The notebooks are generated so that their text stays reviewable as plain
+Python; run ``python examples/make_notebooks.py`` after editing a cell.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-CELLS = [
+QUICKSTART = [
     (
         "md",
         "# fcnet_magic quickstart\n\n"
@@ -129,11 +129,52 @@ CELLS = [
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    """The quickstart notebook, outputs empty."""
+LECTURE = [
+    (
+        "md",
+        "# Learning rates and depth, live\n\n"
+        "Run the cells, then use the controls: change the learning rate or the "
+        "layers and click **Train**. Every run stays on the plot as a faded "
+        "curve labelled with what changed, and in the table below it. "
+        "**Stop** ends a long run and keeps what it computed. Tick *same "
+        "initial weights* so that only the setting you changed differs.",
+    ),
+    ("code", "%load_ext fcnet_magic"),
+    (
+        "code",
+        "%%fcnet_train --ui -o runs\n"
+        "layers        = 20-5-1\n"
+        "learning_rate = 0.1\n"
+        "iterations    = 500\n"
+        "engine        = numpy",
+    ),
+    (
+        "md",
+        "`runs` is the list of results, one per finished run: costs, "
+        "parameters, accuracies and timings.",
+    ),
+    (
+        "code",
+        "for run in runs:\n"
+        '    print(f"{run.learning_rate:g}  {run.layers}  {run.final_cost:.4f}  "\n'
+        '          f"{run.test_accuracy:.3f}  {run.stopped}")',
+    ),
+    (
+        "md",
+        "The same controls compare the NumPy network with its Keras twin; "
+        "each click trains both from the same initial weights.",
+    ),
+    ("code", "%fcnet_compare --ui --layers 20-5-1 --iterations 300"),
+]
+
+NOTEBOOKS = {"quickstart.ipynb": QUICKSTART, "lecture_ui.ipynb": LECTURE}
+
+
+def build(cells_spec=QUICKSTART) -> nbformat.NotebookNode:
+    """A notebook of the given cells, outputs empty."""
     cells = [
         new_markdown_cell(text) if kind == "md" else new_code_cell(text)
-        for kind, text in CELLS
+        for kind, text in cells_spec
     ]
     notebook = new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
@@ -145,6 +186,7 @@ def build() -> nbformat.NotebookNode:
 
 
 if __name__ == "__main__":
-    path = Path(__file__).with_name("quickstart.ipynb")
-    nbformat.write(build(), path)
-    print(f"wrote {path}")
+    for name, cells_spec in NOTEBOOKS.items():
+        path = Path(__file__).with_name(name)
+        nbformat.write(build(cells_spec), path)
+        print(f"wrote {path}")
