@@ -117,7 +117,10 @@ def show(result: ComparisonResult) -> None:
         for label, _, runs in result.groups()
         for run in runs[:1]
     ]
-    figure = plots.comparison_figure(curves, parity_gaps(result))
+    one_engine = len({curve.engine for curve in curves}) == 1
+    figure = plots.comparison_figure(
+        curves, parity_gaps(result), color_by_run=one_engine and len(curves) > 1
+    )
     plots.show_figure(figure, f"cost figure of {len(curves)} runs")
 
 

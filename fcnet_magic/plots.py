@@ -137,7 +137,10 @@ def curve_of(run: Any, label: str = "", ghost: bool = False) -> Curve:
 
 
 def cost_figure(
-    curves: Sequence[Curve], title: str = "", log_scale: bool | None = None
+    curves: Sequence[Curve],
+    title: str = "",
+    log_scale: bool | None = None,
+    color_by_run: bool = False,
 ) -> Figure:
     """Draw the cost of each run against the iteration.
 
@@ -150,6 +153,10 @@ def cost_figure(
     log_scale : bool, optional
         Use a log scale for the cost; by default only when the costs span more
         than two decades.
+    color_by_run : bool, optional
+        Give each curve its own color and a solid line, for a sweep of one
+        engine; by default the color tells the engine and the line style the
+        run.
 
     Returns
     -------
@@ -158,7 +165,7 @@ def cost_figure(
     """
     figure = _new_figure()
     axes = figure.add_subplot()
-    _draw_curves(axes, curves)
+    _draw_curves(axes, curves, color_by_run)
     _set_cost_scale(axes, [curve.costs for curve in curves], log_scale)
     if title:
         axes.set_title(title)
@@ -172,6 +179,7 @@ def comparison_figure(
     *,
     title: str = "",
     log_scale: bool | None = None,
+    color_by_run: bool = False,
 ) -> Figure:
     """Draw the runs of a comparison on shared axes, and their parity if given.
 
@@ -184,7 +192,7 @@ def comparison_figure(
         and the relative cost gap per iteration, of shape (iterations,). When
         given, a second panel below plots the absolute gaps on a log scale;
         gaps below machine epsilon (identical costs) are drawn at epsilon.
-    title, log_scale
+    title, log_scale, color_by_run
         As for :func:`cost_figure`.
 
     Returns
@@ -193,11 +201,11 @@ def comparison_figure(
         One panel of costs, or two panels sharing the iteration axis.
     """
     if not parity:
-        return cost_figure(curves, title=title, log_scale=log_scale)
+        return cost_figure(curves, title, log_scale, color_by_run)
 
     figure = _new_figure(size=(FIGURE_SIZE[0], FIGURE_SIZE[1] * 1.6))
     costs_axes, parity_axes = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
-    _draw_curves(costs_axes, curves)
+    _draw_curves(costs_axes, curves, color_by_run)
     _set_cost_scale(costs_axes, [curve.costs for curve in curves], log_scale)
     costs_axes.set_xlabel("")
     if title:
@@ -495,9 +503,16 @@ def _new_figure(size: tuple[float, float] = FIGURE_SIZE) -> Figure:
     return figure
 
 
-def _draw_curves(axes: Axes, curves: Sequence[Curve]) -> None:
-    for curve, linestyle in zip(curves, _run_linestyles(curves), strict=True):
-        _draw_curve(axes, curve, linestyle)
+def _draw_curves(axes: Axes, curves: Sequence[Curve], by_run: bool = False) -> None:
+    if by_run:
+        from matplotlib import colormaps
+
+        palette = colormaps["tab10"].colors
+        for index, curve in enumerate(curves):
+            _draw_curve(axes, curve, "-", palette[index % len(palette)])
+    else:
+        for curve, linestyle in zip(curves, _run_linestyles(curves), strict=True):
+            _draw_curve(axes, curve, linestyle)
     _label_cost_axes(axes)
 
 
@@ -518,8 +533,10 @@ def _run_linestyles(curves: Sequence[Curve]) -> list[Any]:
     return linestyles
 
 
-def _draw_curve(axes: Axes, curve: Curve, linestyle: Any) -> None:
-    color = ENGINE_COLORS[curve.engine]
+def _draw_curve(
+    axes: Axes, curve: Curve, linestyle: Any, color: Any | None = None
+) -> None:
+    color = color or ENGINE_COLORS[curve.engine]
     alpha = GHOST_ALPHA if curve.ghost else 1.0
     width = GHOST_LINE_WIDTH if curve.ghost else LINE_WIDTH
     style = {"color": color, "alpha": alpha}

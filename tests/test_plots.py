@@ -433,3 +433,12 @@ def test_show_figure_sends_png_with_a_text_description(monkeypatch):
     assert bundle["image/png"].startswith(PNG_SIGNATURE)
     assert bundle["text/plain"] == "[cost curve]"
     assert options == {"raw": True}
+
+
+def test_a_sweep_of_one_engine_gets_a_color_per_run():
+    curves = [Curve(f"lr={lr}", COSTS * lr, "numpy") for lr in (1, 2, 3)]
+    by_engine = cost_figure(curves).axes[0].get_lines()
+    by_run = cost_figure(curves, color_by_run=True).axes[0].get_lines()
+    assert len({line.get_color() for line in by_engine}) == 1
+    assert len({line.get_color() for line in by_run}) == 3
+    assert {line.get_linestyle() for line in by_run} == {"-"}
