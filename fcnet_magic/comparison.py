@@ -48,7 +48,6 @@ def run_grid(
     grid: Sequence[Settings],
     result: ComparisonResult,
     namespace: Mapping[str, object] | None = None,
-    show: bool = True,
     progress_mode: str | None = None,
 ) -> ComparisonResult:
     """Train every configuration, repeat and engine, adding each run to ``result``.

@@ -162,7 +162,6 @@ class FCNetMagics(Magics):
             grid,
             result,
             namespace=self.shell.user_ns,
-            show=not args.quiet,
             progress_mode=self._progress_mode(args),
         )
         if not args.quiet:
@@ -213,6 +212,12 @@ class FCNetMagics(Magics):
         except ImportError as error:
             bar.finish("failed", iterations_done=0, message=str(error))
             raise UsageError(str(error)) from None
+        except BaseException as error:
+            # Engines turn Ctrl-C between iterations into a result; this is
+            # anything else, such as Ctrl-C while TensorFlow loads.
+            stopped = INTERRUPTED if isinstance(error, KeyboardInterrupt) else "failed"
+            bar.finish(stopped, iterations_done=bar.done)
+            raise
         bar.finish(run.stopped, iterations_done=run.iterations_run, message=run.advice)
         if live is not None:
             live.finish(run.stopped)

@@ -260,3 +260,14 @@ def test_compare_cell_form_with_both_engines_shows_parity(shell):
     assert gap.shape == (30,)
     assert gap.max() < 1e-6
     assert any("image/png" in output.data for output in captured.outputs)
+
+
+def test_a_failing_engine_marks_its_bar_failed_and_raises(shell, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr("fcnet_magic.training.run", broken)
+    with capture_output() as captured, pytest.raises(RuntimeError, match="exploded"):
+        shell.run_cell_magic("fcnet_train", "", "iterations = 3")
+    assert "numpy 0/3" in captured.stdout
+    assert "failed" in captured.stdout
