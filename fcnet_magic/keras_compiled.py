@@ -162,13 +162,9 @@ def train(
     seconds = time.perf_counter() - start
     return Training(
         parameters=dict(parameters),
-        costs=np.asarray(report.costs, dtype=np.float64),
+        costs=report.costs,
         stopped=report.stopped,
-        validation_costs=(
-            None
-            if report.validation_costs is None
-            else np.asarray(report.validation_costs, dtype=np.float64)
-        ),
+        validation_costs=report.validation_costs,
         seconds=seconds,
         warmup_seconds=warmup_seconds,
     )

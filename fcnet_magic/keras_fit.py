@@ -95,13 +95,9 @@ def train_fit(
 
     return numpy_net.Training(
         parameters=get_parameters(run.model),
-        costs=np.asarray(callback.costs, dtype=np.float64),
+        costs=callback.costs,
         stopped=callback.stopped,
-        validation_costs=(
-            None
-            if run.validation is None
-            else np.asarray(callback.validation_costs, dtype=np.float64)
-        ),
+        validation_costs=None if run.validation is None else callback.validation_costs,
         seconds=seconds,
     )
 

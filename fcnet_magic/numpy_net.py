@@ -260,6 +260,12 @@ class Training:
     seconds: float
     warmup_seconds: float = 0.0
 
+    def __post_init__(self) -> None:
+        # Engines collect costs in lists; results always hold float64 arrays.
+        self.costs = np.asarray(self.costs, dtype=np.float64)
+        if self.validation_costs is not None:
+            self.validation_costs = np.asarray(self.validation_costs, dtype=np.float64)
+
     @property
     def diverged_at(self) -> int | None:
         """Index of the iteration whose cost or update was not finite, if diverged."""
@@ -350,11 +356,9 @@ def train(
 
     return Training(
         parameters=parameters,
-        costs=np.asarray(costs, dtype=np.float64),
+        costs=costs,
         stopped=stopped,
-        validation_costs=(
-            np.asarray(validation_costs, dtype=np.float64) if validation else None
-        ),
+        validation_costs=validation_costs if validation else None,
         seconds=time.perf_counter() - start,
     )
 
