@@ -60,3 +60,18 @@ def lab_page(
             lab_page.screenshot(f"{name}-final")
         context.close()
         jupyterlab.shutdown_kernels()
+
+
+@pytest.fixture(scope="module")
+def shell() -> Iterator[Any]:
+    """One IPython shell with the extension loaded; magics run as users type them.
+
+    The live plot is off: these shells have no frontend to draw into.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+
+    ip = InteractiveShell.instance()
+    ip.run_line_magic("load_ext", "fcnet_magic")
+    ip.run_line_magic("config", "FCNetMagics.live_plot = False")
+    yield ip
+    ip.run_line_magic("unload_ext", "fcnet_magic")

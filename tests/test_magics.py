@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from fcnet_magic import numpy_net
@@ -27,16 +26,6 @@ def shown(captured) -> str:
     """Everything a cell showed as text: printed lines and displayed reprs."""
     displayed = [output.data.get("text/plain", "") for output in captured.outputs]
     return "\n".join([captured.stdout, *displayed])
-
-
-@pytest.fixture(scope="module")
-def shell():
-    """One shell with the extension loaded; magics run as users type them."""
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "fcnet_magic")
-    ip.run_line_magic("config", "FCNetMagics.live_plot = False")
-    yield ip
-    ip.run_line_magic("unload_ext", "fcnet_magic")
 
 
 def test_load_ext_registers_magics_without_tensorflow():

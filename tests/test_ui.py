@@ -11,7 +11,6 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from fcnet_magic import training
@@ -361,15 +360,6 @@ def test_compare_runs_every_engine_on_identical_work():
     np.testing.assert_allclose(keras_run.costs, numpy_run.costs, rtol=1e-4)
     assert [row[1] for row in table_rows(ui)] == ["NumPy", "Keras fit"]
     assert bytes(ui.plot.value).startswith(b"\x89PNG")
-
-
-@pytest.fixture(scope="module")
-def shell():
-    ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "fcnet_magic")
-    ip.run_line_magic("config", "FCNetMagics.live_plot = False")
-    yield ip
-    ip.run_line_magic("unload_ext", "fcnet_magic")
 
 
 BODY = """
