@@ -146,18 +146,13 @@ class EarlyStopping:
         self.patience = patience
         self.min_delta = min_delta
         self.best = np.inf
-        self.best_iteration = -1
         self.waited = 0
 
     def __call__(self, step: Step) -> str | None:
         if step.validation_cost is None:
             return None
         if step.validation_cost < self.best - self.min_delta:
-            self.best, self.best_iteration, self.waited = (
-                step.validation_cost,
-                step.iteration,
-                0,
-            )
+            self.best, self.waited = step.validation_cost, 0
             return None
         self.waited += 1
         return EARLY_STOPPING if self.waited >= self.patience else None
